@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+#
+# test-all.sh — every test of this repository, against a real Dagger engine.
+#
+# Usage: scripts/test-all.sh
+#
+# 1. brings up the local Dagger v0.19.10 engine and registry mirror (scripts/local-engine.sh up);
+# 2. root Go module: go vet + unit tests (Dockerfile/Node policy, deploy checks, npm stand-in);
+# 3. the pipeline module (ci/): code generation (dagger develop), go vet, unit tests;
+# 4. the engine's own tests (hack/engine/enginetest);
+# 5. the pipeline end to end (e2e/, build tag e2e): lint, test, audit, snyk, build, publish and ci on
+#    this repository and on fault-injected copies. The connector's own npm lint/test/build run
+#    there, in node:22-alpine.
+#
+# Needs root (the engine does); see README.md. Set LOCAL_ENGINE_SKIP_UP=1 to reuse an engine.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT
+
+err() { printf 'test-all: error: %s\n' "$*" >&2; }
+step() { printf '\n==> %s\n' "$*"; }
+
+main() {
+  cd "$REPO_ROOT"
+  local t0=$SECONDS
+  step "local engine"
+  if [[ -z ${LOCAL_ENGINE_SKIP_UP:-} ]]; then
+    scripts/local-engine.sh up || {
+      err "the local engine did not come up; see the log named above"
+      return 1
+    }
+  fi
+  eval "$(scripts/local-engine.sh env)"
+  export LOCAL_ENGINE_SKIP_UP=1
+
+  step "root module: go vet, go test"
+  go vet ./...
+  go test -count=1 ./...
+
+  step "pipeline module (ci/): dagger develop, go vet, go test"
+  dagger develop --progress=plain >/dev/null 2>&1 || {
+    dagger develop --progress=plain 2>&1 | tail -n 40 >&2
+    err "dagger develop failed (code generation for ci/)"
+    return 1
+  }
+  (cd ci && go vet ./... && go test -count=1 ./...)
+
+  step "local engine tests (hack/engine/enginetest)"
+  (cd hack/engine && go test -count=1 -timeout 20m ./enginetest/)
+
+  step "pipeline end to end (e2e/)"
+  local log rc=0
+  log=$(mktemp)
+  go test -count=1 -tags e2e -timeout 45m -v ./e2e/ >"$log" 2>&1 || rc=$?
+  # The full log (every dagger call's output) is long: show the verdict lines, and the whole
+  # log only when something failed.
+  if ((rc != 0)); then
+    cat "$log"
+  else
+    grep -E '^(\s*--- |PASS$|FAIL|ok )|e2e_test|_test\.go:[0-9]+: dagger call' "$log" || true
+  fi
+  rm -f "$log"
+  ((rc == 0)) || {
+    err "end-to-end tests failed"
+    return "$rc"
+  }
+  printf '\nall tests done in %d s\n' "$((SECONDS - t0))"
+}
+
+main "$@"
