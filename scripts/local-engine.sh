@@ -185,6 +185,7 @@ build_image() {
   hash=$( (
     cd "$def"
     find . -type f -print0 | sort -z | xargs -0 sha256sum
+    sha256sum ../*.sh # helpers shared by the images' build.sh
     echo "$DAGGER_VERSION"
   ) | sha256sum | cut -c1-16)
   local stamp="${STATE}/images/${name}.${hash}"

@@ -21,6 +21,24 @@ readonly REPO_ROOT
 err() { printf 'test-all: error: %s\n' "$*" >&2; }
 step() { printf '\n==> %s\n' "$*"; }
 
+# promtool/amtool/alertmanager (Debian's 2.42 and 0.25; the pipeline's lint runs 3.5 and 0.28 on the
+# same files) and shellcheck, for internal/deploycheck.
+install_test_tools() {
+  local missing=() p
+  for p in prometheus prometheus-alertmanager shellcheck; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if ! apt-get update -qq >/dev/null; then
+    err "apt-get update failed"
+    return 1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    err "apt-get install ${missing[*]} failed"
+    return 1
+  fi
+}
+
 main() {
   cd "$REPO_ROOT"
   local t0=$SECONDS
@@ -33,6 +51,11 @@ main() {
   fi
   eval "$(scripts/local-engine.sh env)"
   export LOCAL_ENGINE_SKIP_UP=1
+
+  step "test tools (Debian packages)"
+  install_test_tools
+  # The deploy checks run the real promtool, amtool and alertmanager: require them, do not skip.
+  export DEPLOYCHECK_REQUIRE_TOOLS=1
 
   step "root module: go vet, go test"
   go vet ./...
