@@ -4,9 +4,9 @@
 // repository and on fault-injected copies of it, with local stand-ins where an outside service
 // cannot be reached (the npm advisory endpoint, GHCR, the Snyk CLI image).
 //
-// Run with: go test -tags e2e -timeout 40m ./e2e/
-// The engine comes from scripts/local-engine.sh (brought up once; set LOCAL_ENGINE_SKIP_UP=1 to use
-// one that is already up, or point _EXPERIMENTAL_DAGGER_RUNNER_HOST at another engine).
+// Run with: go test -tags e2e -timeout 45m ./e2e/
+// The engine is the one scripts/local-engine.sh brought up (scripts/test-all.sh does that first), or
+// the one _EXPERIMENTAL_DAGGER_RUNNER_HOST points at.
 package e2e
 
 import (
@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -68,22 +69,20 @@ func repoRoot(t *testing.T) string {
 	return filepath.Dir(filepath.Dir(file))
 }
 
-// engine brings the local engine up once and exports its client environment into this process.
+// engine checks once that an engine is reachable and exports its client environment into this
+// process. It does not start one: scripts/test-all.sh (or scripts/local-engine.sh up) does, and
+// hack/engine/enginetest tests that start. With _EXPERIMENTAL_DAGGER_RUNNER_HOST already set (another
+// engine), that one is used.
 func engine(t *testing.T) {
 	t.Helper()
-	root := repoRoot(t)
 	upOnce.Do(func() {
-		if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") != "" && os.Getenv("LOCAL_ENGINE_SKIP_UP") != "" {
+		if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") != "" {
 			return
 		}
-		script := filepath.Join(root, "scripts", "local-engine.sh")
-		if os.Getenv("LOCAL_ENGINE_SKIP_UP") == "" {
-			cmd := exec.Command("bash", script, "up")
-			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-			if err := cmd.Run(); err != nil {
-				upErr = fmt.Errorf("scripts/local-engine.sh up: %w", err)
-				return
-			}
+		script := filepath.Join(repoRoot(t), "scripts", "local-engine.sh")
+		if out, err := exec.Command("bash", script, "status").CombinedOutput(); err != nil {
+			upErr = fmt.Errorf("no Dagger engine: %s\nstart one with scripts/local-engine.sh up (scripts/test-all.sh does)", out)
+			return
 		}
 		out, err := exec.Command("bash", script, "env").Output()
 		if err != nil {
@@ -92,13 +91,8 @@ func engine(t *testing.T) {
 		}
 		for _, line := range strings.Split(string(out), "\n") {
 			k, v, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "export "), "=")
-			if !ok {
-				continue
-			}
-			v = strings.ReplaceAll(v, "$PATH", os.Getenv("PATH"))
-			if err := os.Setenv(k, v); err != nil {
-				upErr = err
-				return
+			if ok {
+				upErr = errors.Join(upErr, os.Setenv(k, strings.ReplaceAll(v, "$PATH", os.Getenv("PATH"))))
 			}
 		}
 	})

@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func TestFaultsTurnExactlyTheirStageRed(t *testing.T) {
 }
 
 func TestPublishPushesOneMultiPlatformIndex(t *testing.T) {
-	registry := "127.0.0.1:5000"
+	registry := os.Getenv("LOCAL_ENGINE_REGISTRY")
 	repo := fmt.Sprintf("e2e/m2m-ilp-connector-%d", time.Now().UnixNano())
 	r := call(t, "", nil, "publish", "--registry="+registry, "--repository="+repo, "--sha=0123456789abcdef",
 		"--version=1.2.3", "--username=e2e", "--password=env://E2E_CANARY")
@@ -174,7 +175,7 @@ func TestPublishPushesOneMultiPlatformIndex(t *testing.T) {
 // A Snyk CLI that reports vulnerabilities (exit 1) turns snyk red; the token never shows.
 func TestSnykStandInReportingVulnerabilitiesFails(t *testing.T) {
 	engine(t)
-	image := fmt.Sprintf("127.0.0.1:5000/e2e/snyk-vulnerable:%d", time.Now().UnixNano())
+	image := fmt.Sprintf("%s/e2e/snyk-vulnerable:%d", os.Getenv("LOCAL_ENGINE_REGISTRY"), time.Now().UnixNano())
 	script := `#!/bin/sh
 # Stand-in for the Snyk CLI that always finds one high vulnerability (exit 1, as snyk does).
 [ -n "$SNYK_TOKEN" ] || { echo "no token" >&2; exit 2; }

@@ -21,6 +21,8 @@
 #   LOCAL_ENGINE_REGISTRY  host:port of the local registry; default 127.0.0.1:5000.
 #   LOCAL_ENGINE_DEBIAN_MIRROR  Debian mirror used to build image root filesystems;
 #                          default: the first URI of the host's apt sources.
+#   LOCAL_ENGINE_NETWORK_NAME, LOCAL_ENGINE_NETWORK_CIDR  the engine's container network; default
+#                          dagger and 10.87.0.0/16 (change both to run a second engine beside one).
 #
 # Requires: root, Linux on amd64, Go (1.25+) with access to a Go module proxy, Debian's apt.
 set -euo pipefail
@@ -33,11 +35,13 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
 readonly STATE="${LOCAL_ENGINE_STATE:-/var/cache/connector-local-engine}"
 readonly REGISTRY="${LOCAL_ENGINE_REGISTRY:-127.0.0.1:5000}"
+readonly NETWORK_NAME="${LOCAL_ENGINE_NETWORK_NAME:-dagger}"
+readonly NETWORK_CIDR="${LOCAL_ENGINE_NETWORK_CIDR:-10.87.0.0/16}"
 readonly BIN="${STATE}/bin/${DAGGER_VERSION}"
 readonly SOCK="${STATE}/run/engine.sock"
 readonly LOGS="${STATE}/logs"
 readonly APT_PACKAGES=(runc iptables dnsmasq-base containernetworking-plugins qemu-user-static
-  binfmt-support debootstrap skopeo ca-certificates docker-registry util-linux curl)
+  binfmt-support debootstrap skopeo ca-certificates docker-registry util-linux curl openssl)
 
 err() { printf 'local-engine: error: %s\n' "$*" >&2; }
 log() { printf 'local-engine: %s\n' "$*" >&2; }
@@ -46,7 +50,7 @@ die() {
   exit 1
 }
 
-usage() { sed -n '3,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '3,/^set -euo/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -176,7 +180,8 @@ in_chroot() {
 # Builds one image from test/images/NAME: the Debian base plus `packages` (one Debian package per
 # line), then `build.sh` run on the host with ROOTFS, ARCH (amd64|arm64) and STATE set, then pushed
 # with config.json to every reference in `refs` (one per line, e.g. docker.io/library/node:22-alpine,
-# stored in the local registry as library/node:22-alpine). `platforms` lists linux/amd64 and/or linux/arm64.
+# stored in the local registry as library/node:22-alpine; ghcr.io/o/n:t as o/n:t). `platforms` lists
+# linux/amd64 and/or linux/arm64.
 build_image() {
   local name=$1 def="${REPO_ROOT}/test/images/$1"
   [[ -f ${def}/config.json && -f ${def}/refs && -f ${def}/platforms ]] ||
@@ -216,7 +221,9 @@ build_image() {
   local pushes=() ref
   while read -r ref; do
     [[ -z $ref ]] && continue
+    # The engine mirrors docker.io and ghcr.io to the registry, which keeps the path after the host.
     ref=${ref#docker.io/}
+    ref=${ref#ghcr.io/}
     pushes+=(-push "${REGISTRY}/${ref}")
   done <"${def}/refs"
   "${BIN}/ociimage" -config "${def}/config.json" "${layers[@]}" "${pushes[@]}" >"${LOGS}/push-${name}.log" 2>&1 ||
@@ -342,7 +349,8 @@ for t in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tab
   ln -sf "/usr/sbin/$t" "/usr/bin/$t"
 done
 export PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin
-exec /usr/local/bin/dagger-engine --config /etc/dagger/engine.toml --root "$ROOT" --addr "unix://$SOCK"
+exec /usr/local/bin/dagger-engine --config /etc/dagger/engine.toml --root "$ROOT" --addr "unix://$SOCK" \
+  --network-name "$NETWORK_NAME" --network-cidr "$NETWORK_CIDR"
 EOF
 }
 
@@ -356,7 +364,7 @@ start_engine() {
   rm -f "$SOCK"
   log "starting the Dagger engine (${DAGGER_VERSION}) on unix://${SOCK}"
   env OVL="${STATE}/overlay" BIN="$BIN" ETC="${STATE}/engine-etc" CONTENT="${STATE}/content" ROOT="${STATE}/engine-root" \
-    SOCK="$SOCK" GOPROXY="file:///go/pkg/mod/cache/download,$(go env GOPROXY)" \
+    SOCK="$SOCK" NETWORK_NAME="$NETWORK_NAME" NETWORK_CIDR="$NETWORK_CIDR" GOPROXY="file:///go/pkg/mod/cache/download,$(go env GOPROXY)" \
     DAGGER_GO_SDK_MANIFEST_DIGEST="$(cat "${STATE}/content/go-sdk.digest")" \
     setsid unshare --mount --propagation private bash -c "$(engine_namespace_script)" \
     >"${LOGS}/engine.log" 2>&1 </dev/null &
