@@ -25,6 +25,7 @@ tool (
 require (
 	dagger.io/dagger v0.19.10
 	github.com/google/go-containerregistry v0.20.6
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
@@ -349,7 +350,6 @@ require (
 	google.golang.org/grpc v1.76.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.66.10 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
