@@ -22,7 +22,8 @@
 #   LOCAL_ENGINE_DEBIAN_MIRROR  Debian mirror used to build image root filesystems;
 #                          default: the first URI of the host's apt sources.
 #   LOCAL_ENGINE_NETWORK_NAME, LOCAL_ENGINE_NETWORK_CIDR  the engine's container network; default
-#                          dagger and 10.87.0.0/16 (change both to run a second engine beside one).
+#                          dagger and 10.87.0.0/16 (change the range if the host already uses it).
+#                          Only one engine runs at a time: its DNS server takes port 53.
 #
 # Requires: root, Linux on amd64, Go (1.25+) with access to a Go module proxy, Debian's apt.
 set -euo pipefail
