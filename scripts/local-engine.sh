@@ -178,6 +178,27 @@ in_chroot() {
   return "$rc"
 }
 
+# Makes DIR a fresh copy of the Debian base for ARCH, with Debian PACKAGES installed (apt's output
+# goes to LOG). Usage: new_rootfs DIR ARCH LOG [PACKAGE...]
+new_rootfs() {
+  local root=$1 arch=$2 logf=$3 base
+  shift 3
+  base=$(base_rootfs "$arch") || return 1
+  rm -rf "$root"
+  mkdir -p "$(dirname "$root")"
+  cp -a "$base" "$root"
+  (($# == 0)) && return 0
+  in_chroot "$root" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" && apt-get clean && rm -rf /var/lib/apt/lists/*' \
+    sh "$@" >"$logf" 2>&1
+}
+
+# Writes ROOT as the single-layer tarball ROOT.tar, without the files that belong to the build host.
+rootfs_tar() {
+  local root=$1
+  rm -f "${root}/.complete" "${root}/etc/resolv.conf"
+  tar --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -C "$root" -cf "${root}.tar" .
+}
+
 # Builds one image from test/images/NAME: the Debian base plus `packages` (one Debian package per
 # line), then `build.sh` run on the host with ROOTFS, ARCH (amd64|arm64) and STATE set, then pushed
 # with config.json to every reference in `refs` (one per line, e.g. docker.io/library/node:22-alpine,
@@ -203,20 +224,13 @@ build_image() {
     [[ -z $plat ]] && continue
     arch=${plat#linux/}
     root="${STATE}/work/${name}-${arch}"
-    rm -rf "$root"
-    mkdir -p "${STATE}/work"
-    cp -a "$(base_rootfs "$arch")" "$root"
-    if ((${#pkgs[@]})); then
-      in_chroot "$root" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" && apt-get clean && rm -rf /var/lib/apt/lists/*' \
-        sh "${pkgs[@]}" >"${LOGS}/image-${name}-${arch}.log" 2>&1 ||
-        die "installing packages into ${name} (${arch}) failed: see ${LOGS}/image-${name}-${arch}.log"
-    fi
+    new_rootfs "$root" "$arch" "${LOGS}/image-${name}-${arch}.log" "${pkgs[@]}" ||
+      die "installing packages into ${name} (${arch}) failed: see ${LOGS}/image-${name}-${arch}.log"
     if [[ -x ${def}/build.sh ]]; then
       env ROOTFS="$root" ARCH="$arch" STATE="$STATE" BIN="$BIN" "${def}/build.sh" >>"${LOGS}/image-${name}-${arch}.log" 2>&1 ||
         die "test/images/${name}/build.sh failed for ${arch}: see ${LOGS}/image-${name}-${arch}.log"
     fi
-    rm -f "${root}/.complete" "${root}/etc/resolv.conf"
-    tar --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -C "$root" -cf "${root}.tar" .
+    rootfs_tar "$root"
     layers+=(-layer "${plat}=${root}.tar")
   done <"${def}/platforms"
   local pushes=() ref
@@ -250,11 +264,8 @@ build_go_sdk_image() {
   [[ -s $digestf ]] && return 0
   log "building the Go SDK runtime image (first run only)"
   local root="${STATE}/work/go-sdk" log="${LOGS}/go-sdk-image.log"
-  rm -rf "$root" "$content"
-  mkdir -p "${STATE}/work"
-  cp -a "$(base_rootfs amd64)" "$root"
-  in_chroot "$root" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends git && apt-get clean && rm -rf /var/lib/apt/lists/*' \
-    >"$log" 2>&1 || die "installing git into the Go SDK image failed: see $log"
+  rm -rf "$content"
+  new_rootfs "$root" amd64 "$log" git || die "installing git into the Go SDK image failed: see $log"
   local toolchain
   toolchain=$(go mod download -json "golang.org/toolchain@v0.0.1-go${GO_SDK_GO_VERSION}.linux-amd64" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
@@ -271,8 +282,8 @@ build_go_sdk_image() {
   (cd "$seed" && GOMODCACHE="${root}/go/pkg/mod" GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download all) >>"$log" 2>&1 ||
     die "seeding the Go SDK module cache failed: see $log"
   chmod -R u+w "${root}/go/pkg/mod"
-  rm -rf "$seed" "${root}/etc/resolv.conf" "${root}/.complete"
-  tar --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -C "$root" -cf "${root}.tar" .
+  rm -rf "$seed"
+  rootfs_tar "$root"
   "${BIN}/ociimage" -config "${REPO_ROOT}/hack/engine/gosdk-image.json" -layer "linux/amd64=${root}.tar" \
     -oci-layout "$content" -digest-out "${digestf}.tmp" >>"$log" 2>&1 || die "writing the Go SDK image failed: see $log"
   rm -rf "$root" "${root}.tar"
