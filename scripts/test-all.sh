@@ -62,11 +62,12 @@ main() {
   go test -count=1 ./...
 
   step "pipeline module (ci/): dagger develop, go vet, go test"
-  dagger develop --progress=plain >/dev/null 2>&1 || {
-    dagger develop --progress=plain 2>&1 | tail -n 40 >&2
+  local out
+  if ! out=$(dagger develop --progress=plain 2>&1); then
+    tail -n 40 <<<"$out" >&2
     err "dagger develop failed (code generation for ci/)"
     return 1
-  }
+  fi
   (cd ci && go vet ./... && go test -count=1 ./...)
 
   step "local engine tests (hack/engine/enginetest)"
